@@ -1,0 +1,102 @@
+import { z } from 'zod';
+
+import { pollSchema } from './poll';
+import { retrySchema } from './retry';
+
+/** Methods the step sends. Input may use any case; the parsed value is upper case. */
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/** Largest `maxResponseBytes`: the step result must stay under the 256 KiB checkpoint limit. */
+export const MAX_RESPONSE_BYTES_LIMIT = 240 * 1024;
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE = /^[^\r\n\0]*$/;
+
+/** A reference to a secret that the step resolves at request time, so the value never enters the event or a checkpoint. */
+export const secretReferenceSchema = z.strictObject({
+  /** Secrets Manager secret name or ARN, or `ssm:/parameter/name` for Parameter Store. */
+  secret: z.string().min(1).max(2048),
+
+  /** Key to read when the secret value is a JSON object. */
+  field: z.string().min(1).max(256).optional(),
+});
+
+const headerValueSchema = z.union([
+  z.string().max(8192).regex(HEADER_VALUE, 'must not contain CR, LF or NUL'),
+  secretReferenceSchema,
+]);
+
+const httpUrlSchema = z
+  .string()
+  .max(8192)
+  .refine((value) => URL.canParse(value), 'must be an absolute URL such as https://api.example.com/items')
+  .refine(
+    (value) => !URL.canParse(value) || ['http:', 'https:'].includes(new URL(value).protocol),
+    'must use http or https',
+  );
+
+type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+const jsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(jsonValueSchema),
+    z.record(z.string(), jsonValueSchema),
+  ]),
+);
+
+/** The invocation event of `restCaller`. Every field is optional; unknown keys are rejected. */
+export const eventSchema = z.strictObject({
+  /** Target URL. Default: the `API_URL` environment variable, else the sample API of the reference project. */
+  url: httpUrlSchema.optional(),
+
+  /** HTTP method, any case on input. Default GET. */
+  method: z
+    .string()
+    .transform((value) => value.toUpperCase())
+    .pipe(z.enum(HTTP_METHODS))
+    .default('GET'),
+
+  /** Request headers; a value may be a secret reference. */
+  headers: z
+    .record(z.string().regex(HEADER_NAME, 'header names must be HTTP tokens'), headerValueSchema)
+    .default({}),
+
+  /** Query parameters appended to the URL. */
+  query: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()])).default({}),
+
+  /** Request body: a string is sent as is, any other JSON value as JSON. */
+  body: jsonValueSchema.optional(),
+
+  /** Deadline of one attempt, from connect to the last body byte, in seconds. Default 10. */
+  timeoutSeconds: z.number().positive().max(900).default(10),
+
+  retry: retrySchema.prefault({}),
+
+  /** `"auto"` derives an Idempotency-Key header from the durable execution; any other string is sent as given. */
+  idempotencyKey: z.string().min(1).max(255).regex(HEADER_VALUE, 'must not contain CR, LF or NUL').optional(),
+
+  /** Bearer token taken from a secret at request time. */
+  auth: z.strictObject({ bearerSecret: secretReferenceSchema.shape.secret }).optional(),
+
+  /** Largest response body kept, in bytes. Default 200 KiB, at most 240 KiB. */
+  maxResponseBytes: z.number().int().min(1).max(MAX_RESPONSE_BYTES_LIMIT).default(200 * 1024),
+
+  /** What a larger body does: `fail` (default) or `truncate` to keep its first bytes. */
+  onLargeResponse: z.enum(['fail', 'truncate']).default('fail'),
+
+  /** Redirects followed by the step. Default 5; 0 returns the 3xx response as it is. */
+  maxRedirects: z.number().int().min(0).max(20).default(5),
+
+  /** Durable wait before the first request, in seconds. Default 0. */
+  delaySeconds: z.number().int().min(0).max(31_622_400).default(0),
+
+  poll: pollSchema.optional(),
+});
+
+/** The event after validation, with every default filled in. `url` is still optional here. */
+export type ParsedEvent = z.infer<typeof eventSchema>;
+export type SecretReference = z.infer<typeof secretReferenceSchema>;
+export type { JsonValue };
