@@ -1,0 +1,56 @@
+import { ResponseTooLargeError } from '../../errors';
+
+import type { HttpCallResult } from './result';
+
+/** Largest step result the durable service accepts in one checkpoint: 256 KiB. */
+export const CHECKPOINT_LIMIT_BYTES = 256 * 1024;
+
+/** Part of the limit kept free for the checkpoint envelope, in bytes. */
+const ENVELOPE_RESERVE_BYTES = 4 * 1024;
+
+/** Bytes a step result may take as JSON. */
+export const RESULT_BUDGET_BYTES = CHECKPOINT_LIMIT_BYTES - ENVELOPE_RESERVE_BYTES;
+
+/**
+ * Makes sure the serialized step result fits in one checkpoint. Base64 and JSON
+ * escaping can make a body under `maxResponseBytes` larger than the limit; then the
+ * data is cut (with `truncate`) or the call fails with {@link ResponseTooLargeError}.
+ * The local test runner does not enforce the limit, so this check is the only one
+ * that runs before deployment.
+ */
+export function fitCheckpoint(result: HttpCallResult, truncate: boolean): HttpCallResult {
+  let size = serializedSize(result);
+  if (size <= RESULT_BUDGET_BYTES) {
+    return result;
+  }
+
+  if (!truncate) {
+    throw new ResponseTooLargeError(
+      `Response from ${result.url} would take ${size} bytes as a step result (${result.bodyEncoding} encoding), over the ${CHECKPOINT_LIMIT_BYTES}-byte checkpoint limit. Lower maxResponseBytes or set onLargeResponse to "truncate".`,
+      { url: result.url, status: result.status, resultBytes: size, limit: CHECKPOINT_LIMIT_BYTES },
+    );
+  }
+
+  let text = typeof result.data === 'string' ? result.data : JSON.stringify(result.data);
+  const bodyEncoding = result.bodyEncoding === 'json' ? 'text' : result.bodyEncoding;
+
+  while (size > RESULT_BUDGET_BYTES && text.length > 0) {
+    const cut = Math.max(4, Math.ceil(((size - RESULT_BUDGET_BYTES) / size) * text.length) + 4);
+    text = cutText(text, cut, bodyEncoding === 'base64');
+    size = serializedSize({ ...result, data: text, bodyEncoding, truncated: true });
+  }
+  return { ...result, data: text, bodyEncoding, truncated: true };
+}
+
+function serializedSize(result: HttpCallResult): number {
+  return Buffer.byteLength(JSON.stringify(result), 'utf8');
+}
+
+/** Drops `count` characters from the end; base64 keeps whole 4-character groups so it still decodes. */
+function cutText(text: string, count: number, base64: boolean): string {
+  let length = Math.max(0, text.length - count);
+  if (base64) {
+    length -= length % 4;
+  }
+  return text.slice(0, length);
+}
