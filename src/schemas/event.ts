@@ -21,10 +21,10 @@ export const secretReferenceSchema = z.strictObject({
   field: z.string().min(1).max(256).optional(),
 });
 
-const headerValueSchema = z.union([
-  z.string().max(8192).regex(HEADER_VALUE, 'must not contain CR, LF or NUL'),
-  secretReferenceSchema,
-]);
+const headerValueSchema = z.union(
+  [z.string().max(8192).regex(HEADER_VALUE, 'must not contain CR, LF or NUL'), secretReferenceSchema],
+  { error: 'expected a string or a secret reference such as {"secret": "prod/api", "field": "key"}' },
+);
 
 const httpUrlSchema = z
   .string()
@@ -65,7 +65,9 @@ export const eventSchema = z.strictObject({
     .default({}),
 
   /** Query parameters appended to the URL. */
-  query: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  query: z
+    .record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' }))
+    .default({}),
 
   /** Request body: a string is sent as is, any other JSON value as JSON. */
   body: jsonValueSchema.optional(),

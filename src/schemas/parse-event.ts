@@ -53,6 +53,10 @@ function toProblem(issue: z.core.$ZodIssue): EventProblem {
     return { path, message: `unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(', ')}; see the event field table in the README` };
   }
 
+  if (issue.code === 'invalid_key') {
+    return { path, message: `invalid key: ${issue.issues.map((inner) => inner.message).join('; ')}` };
+  }
+
   return { path, message: issue.message };
 }
 
