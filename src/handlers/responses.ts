@@ -1,5 +1,12 @@
 import type { RestCallErrorData } from '../errors';
 import type { EventProblem } from '../schemas/parse-event';
+import type { PollOptions } from '../schemas/poll';
+import { maskUrl } from '../security/redaction';
+import type { HttpCallResult } from '../steps/http/result';
+
+import { describeState } from '../polling/poll-rules';
+
+import type { PollOutcome } from './poll-loop';
 
 /** The response shape of the reference sample: an API Gateway style object with a JSON string body. */
 export interface RestCallerResponse {
@@ -36,4 +43,69 @@ export function failedCallResponse(url: string, failure: RestCallErrorData | und
     ...(typeof status === 'number' ? { status } : {}),
     attempts,
   });
+}
+
+/** Response headers that carry URLs, masked like every other URL the service returns. */
+const URL_HEADERS = ['location', 'content-location', 'operation-location'];
+
+/**
+ * 200: the call succeeded. `result` is the final answer (after polling, if any) and
+ * `first` the first call, whose start time is `calledAt`.
+ */
+export function successResponse(url: string, result: HttpCallResult, first: HttpCallResult, polls?: number): RestCallerResponse {
+  return jsonResponse(200, {
+    message: 'API call successful',
+    url,
+    data: result.data,
+    status: result.status,
+    attempts: result.attempt,
+    bodyEncoding: result.bodyEncoding,
+    ...(result.truncated ? { truncated: true } : {}),
+    headers: maskUrlHeaders(result.headers),
+    finalUrl: result.url,
+    redirects: result.redirects,
+    calledAt: first.startedAt,
+    ...(polls !== undefined ? { polls, completedAt: result.startedAt } : {}),
+    elapsedMs: result.elapsedMs,
+  });
+}
+
+/** 504: the operation was still pending when `poll.timeoutSeconds` ran out. */
+export function pollTimeoutResponse(url: string, outcome: Extract<PollOutcome, { kind: 'timedOut' }>, poll: PollOptions): RestCallerResponse {
+  return jsonResponse(504, {
+    error: 'Polling timed out',
+    message: `The operation was still pending after ${outcome.polls} polls and ${outcome.waitedSeconds} s of waiting (poll.timeoutSeconds is ${poll.timeoutSeconds}). Raise poll.timeoutSeconds, or call the operation URL later.`,
+    url,
+    polls: outcome.polls,
+    lastStatus: outcome.last.status,
+    lastState: describeState(outcome.last, poll),
+    lastData: outcome.last.data,
+    operationUrl: outcome.last.url,
+  });
+}
+
+/** 502: the API answered "pending" but named no URL to poll. */
+export function noOperationUrlResponse(url: string, last: HttpCallResult): RestCallerResponse {
+  return jsonResponse(502, {
+    error: 'API call failed after retries',
+    url,
+    details: {
+      name: 'PollTargetMissing',
+      message: `API answered ${last.status} without a Location or Operation-Location header, so there is no operation URL to poll. Set poll.urlFrom to the JSON pointer of the URL in the body.`,
+      retryable: false,
+    },
+    status: last.status,
+    attempts: last.attempt,
+  });
+}
+
+function maskUrlHeaders(headers: Record<string, string>): Record<string, string> {
+  const masked = { ...headers };
+  for (const name of URL_HEADERS) {
+    const value = masked[name];
+    if (value !== undefined && URL.canParse(value)) {
+      masked[name] = maskUrl(value);
+    }
+  }
+  return masked;
 }

@@ -2,15 +2,15 @@ import { withDurableExecution, type DurableContext } from '@aws/durable-executio
 
 import { loadSettings, type Settings } from '../config/settings';
 import { readRestCallErrorData } from '../errors';
-import { logEvent } from '../logging';
+import { JsonLogger, logEvent } from '../logging';
 import { parseEvent, type CallRequest } from '../schemas/parse-event';
 import { maskUrl } from '../security/redaction';
 import { createAwsSecretResolver } from '../security/secrets';
 import type { CallApiDependencies } from '../steps/http/call-api';
-import type { HttpCallResult } from '../steps/http/result';
 
 import { runCallStep } from './call-step';
-import { failedCallResponse, invalidEventResponse, jsonResponse, type RestCallerResponse } from './responses';
+import { pollUntilDone } from './poll-loop';
+import { failedCallResponse, invalidEventResponse, noOperationUrlResponse, pollTimeoutResponse, successResponse, type RestCallerResponse } from './responses';
 
 /** Overrides for tests and embedders; production uses the environment and AWS clients. */
 export interface RestCallerOptions {
@@ -34,7 +34,11 @@ export function createRestCallerHandler(options: RestCallerOptions = {}) {
     secrets: options.dependencies?.secrets ?? createAwsSecretResolver(),
   };
 
+  const logger = new JsonLogger();
+
   return withDurableExecution(async (event: unknown, context: DurableContext): Promise<RestCallerResponse> => {
+    context.configureLogger({ customLogger: logger });
+
     const parsed = parseEvent(event, { defaultUrl: settings.defaultUrl, executionTimeoutSeconds: settings.executionTimeoutSeconds });
     if (!parsed.ok) {
       logEvent(context.logger, 'warn', 'event.invalid', { problems: parsed.problems });
@@ -52,33 +56,26 @@ async function callAndRespond(context: DurableContext, request: CallRequest, dep
     await context.wait('delay', { seconds: request.delaySeconds });
   }
 
-  let result: HttpCallResult;
   try {
-    result = await runCallStep(context, CALL_STEP_NAME, request, dependencies);
+    const first = await runCallStep(context, CALL_STEP_NAME, request, dependencies, request.poll ? new Set(request.poll.onStatus) : undefined);
+    if (!request.poll) {
+      return successResponse(url, first, first);
+    }
+
+    const outcome = await pollUntilDone(context, request, request.poll, first, dependencies);
+    switch (outcome.kind) {
+      case 'done':
+        return successResponse(url, outcome.result, first, outcome.polls);
+      case 'timedOut':
+        return pollTimeoutResponse(url, outcome, request.poll);
+      case 'noOperationUrl':
+        return noOperationUrlResponse(url, outcome.last);
+    }
   } catch (error) {
     const failure = readRestCallErrorData(error);
     logEvent(context.logger, 'error', 'http.failed', { url, errorName: failure?.name ?? (error as Error).name, details: { ...failure?.details, responseBody: undefined } });
     return failedCallResponse(url, failure, (error as Error).message, failure?.details.attempt ?? request.retry.maxAttempts);
   }
-
-  return successResponse(url, result);
-}
-
-function successResponse(url: string, result: HttpCallResult): RestCallerResponse {
-  return jsonResponse(200, {
-    message: 'API call successful',
-    url,
-    data: result.data,
-    status: result.status,
-    attempts: result.attempt,
-    bodyEncoding: result.bodyEncoding,
-    ...(result.truncated ? { truncated: true } : {}),
-    headers: result.headers,
-    finalUrl: result.url,
-    redirects: result.redirects,
-    calledAt: result.startedAt,
-    elapsedMs: result.elapsedMs,
-  });
 }
 
 /** The Lambda entry point, configured from the environment. */

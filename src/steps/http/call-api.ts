@@ -145,6 +145,7 @@ async function buildResult(final: FinalResponse, request: CallRequest, dependenc
   response.stream.destroy();
 
   const contentType = headerText(response.headers['content-type']);
+  const retryAfterSeconds = parseRetryAfter(headerText(response.headers['retry-after']), Date.now());
   const content = succeeded
     ? decodeContent(body.bytes, contentType, body.truncated)
     : { data: body.bytes.toString('utf8'), bodyEncoding: 'text' as const };
@@ -159,6 +160,7 @@ async function buildResult(final: FinalResponse, request: CallRequest, dependenc
     redirects: final.redirects,
     elapsedMs: timing.elapsedMs(),
     startedAt: timing.startedAt,
+    ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
     attempt: timing.attempt,
   };
 }
@@ -171,7 +173,7 @@ function ensureAcceptedStatus(result: HttpCallResult, request: CallRequest, acce
 
   const retryOn = request.retry.retryOnStatus ?? DEFAULT_RETRY_ON_STATUS;
   const retryable = retryOn.includes(result.status);
-  const retryAfterSeconds = result.status === 429 || result.status === 503 ? parseRetryAfter(result.headers['retry-after'], Date.now()) : undefined;
+  const retryAfterSeconds = result.status === 429 || result.status === 503 ? result.retryAfterSeconds : undefined;
   const details = { status: result.status, url: result.url, attempt, responseBody: typeof result.data === 'string' ? result.data : null };
 
   if (retryable && retryAfterSeconds !== undefined && retryAfterSeconds > request.retry.maxRetryAfterSeconds) {

@@ -29,6 +29,9 @@ export interface HttpCallResult {
   /** ISO 8601 time at which the attempt started. */
   startedAt: string;
 
+  /** `Retry-After` of the response in seconds from the time it arrived, when the header was valid. */
+  retryAfterSeconds?: number;
+
   /** Step attempt that produced this result, starting at 1. */
   attempt: number;
 }
