@@ -49,6 +49,15 @@ export abstract class RestCallError extends DurableOperationError {
     this.errorData = this.serializeData();
   }
 
+  /** Adds details that are missing, such as the attempt number, and refreshes `errorData`. */
+  addMissingDetails(extra: RestCallErrorDetails): this {
+    for (const [key, value] of Object.entries(extra)) {
+      this.details[key] ??= value;
+    }
+    this.errorData = this.serializeData();
+    return this;
+  }
+
   /** Marks the error final, for example a POST that may have reached the server, and records why. */
   preventRetry(reason: string): this {
     this.retryable = false;

@@ -26,8 +26,7 @@ export function classifyFailure(error: unknown, context: FailureContext): unknow
   const base = { url: context.url, attempt: context.attempt };
 
   if (error instanceof RestCallError) {
-    error.details.attempt ??= context.attempt;
-    return error;
+    return error.addMissingDetails({ attempt: context.attempt });
   }
 
   if (context.deadline.expired) {
