@@ -46,11 +46,20 @@ function serializedSize(result: HttpCallResult): number {
   return Buffer.byteLength(JSON.stringify(result), 'utf8');
 }
 
-/** Drops `count` characters from the end; base64 keeps whole 4-character groups so it still decodes. */
+/**
+ * Drops `count` UTF-16 code units from the end. Base64 keeps whole 4-character groups
+ * so it still decodes, and other text never ends in half a surrogate pair.
+ */
 function cutText(text: string, count: number, base64: boolean): string {
   let length = Math.max(0, text.length - count);
   if (base64) {
     length -= length % 4;
+  } else if (length > 0 && isHighSurrogate(text.charCodeAt(length - 1))) {
+    length -= 1;
   }
   return text.slice(0, length);
+}
+
+function isHighSurrogate(codeUnit: number): boolean {
+  return codeUnit >= 0xd800 && codeUnit <= 0xdbff;
 }
