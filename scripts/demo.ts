@@ -1,5 +1,5 @@
 /**
- * A self-contained demo: starts a small API on 127.0.0.1 that answers 503 twice and
+ * A self-contained demo: starts a small API on 127.0.0.1 that returns 503 twice and
  * then 200, and runs restCaller against it as a local durable execution, so the
  * retries and backoff are visible with no internet and no AWS account.
  *
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     url: `http://127.0.0.1:${port}/posts/1`,
     retry: { maxAttempts: 4, initialDelaySeconds: 1, maxDelaySeconds: 2 },
   };
-  process.stderr.write(`Calling ${event.url}; it fails ${FAILURES_BEFORE_SUCCESS} times, then answers.\n`);
+  process.stderr.write(`Calling ${event.url}; it fails ${FAILURES_BEFORE_SUCCESS} times, then returns 200.\n`);
 
   try {
     const outcome = await runDurableLocally(handler, event);

@@ -90,7 +90,7 @@ export class ConnectionError extends RestCallError {
   }
 }
 
-/** The server answered with a status that is not a success. */
+/** The server returned a status that is not a success. */
 export class HttpStatusError extends RestCallError {
   /** Delay asked for by `Retry-After`, in seconds, when the header was present and valid. */
   readonly retryAfterSeconds: number | undefined;

@@ -16,7 +16,7 @@ export interface Settings {
   executionTimeoutSeconds: number | undefined;
 }
 
-/** A configuration variable holds a value the service cannot use. */
+/** A configuration variable contains a value the service cannot use. */
 export class ConfigurationError extends Error {
   constructor(message: string) {
     super(`durable-rest-caller configuration: ${message}`);

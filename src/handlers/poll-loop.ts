@@ -10,7 +10,7 @@ import type { HttpCallResult } from '../steps/http/result';
 
 import { runCallStep } from './call-step';
 
-/** How polling ended. Only `timedOut` and `noOperationUrl` are failures. */
+/** Result of polling. Only `timedOut` and `noOperationUrl` are failures. */
 export type PollOutcome =
   | { kind: 'done'; result: HttpCallResult; polls: number }
   | { kind: 'timedOut'; last: HttpCallResult; polls: number; waitedSeconds: number }
@@ -67,7 +67,7 @@ export async function pollUntilDone(
 }
 
 /**
- * The request for each check: a GET of the operation URL with the caller's headers,
+ * Builds the request of each check: a GET of the operation URL with the caller's headers,
  * no body, no query and no idempotency key. Checks never follow the caller's method,
  * so polling cannot repeat a POST.
  */

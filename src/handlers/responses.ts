@@ -49,7 +49,7 @@ export function failedCallResponse(url: string, failure: RestCallErrorData | und
 const URL_HEADERS = ['location', 'content-location', 'operation-location'];
 
 /**
- * 200: the call succeeded. `result` is the final answer (after polling, if any) and
+ * 200: the call succeeded. `result` is the final response (after polling, if any) and
  * `first` the first call, whose start time is `calledAt`.
  */
 export function successResponse(url: string, result: HttpCallResult, first: HttpCallResult, polls?: number): RestCallerResponse {
@@ -84,14 +84,14 @@ export function pollTimeoutResponse(url: string, outcome: Extract<PollOutcome, {
   });
 }
 
-/** 502: the API answered "pending" but named no URL to poll. */
+/** 502: the API returned "pending" but named no URL to poll. */
 export function noOperationUrlResponse(url: string, last: HttpCallResult): RestCallerResponse {
   return jsonResponse(502, {
     error: 'API call failed after retries',
     url,
     details: {
       name: 'PollTargetMissing',
-      message: `API answered ${last.status} without a Location or Operation-Location header, so there is no operation URL to poll. Set poll.urlFrom to the JSON pointer of the URL in the body.`,
+      message: `API returned ${last.status} without a Location or Operation-Location header, so there is no operation URL to poll. Set poll.urlFrom to the JSON pointer of the URL in the body.`,
       retryable: false,
     },
     status: last.status,

@@ -7,7 +7,7 @@ import { readJsonPointer } from './json-pointer';
 const OPERATION_URL_HEADERS = ['operation-location', 'location'] as const;
 
 /**
- * Whether a response means "not finished yet": its status is one of `poll.onStatus`,
+ * Tells whether a response means "not finished yet": its status is one of `poll.onStatus`,
  * or `poll.until` is set and the field it names has none of the final values.
  */
 export function isPending(result: HttpCallResult, poll: PollOptions): boolean {
@@ -22,7 +22,7 @@ export function isPending(result: HttpCallResult, poll: PollOptions): boolean {
   return !poll.until.in.some((finalValue) => finalValue === state);
 }
 
-/** The state shown in a 504 body: the `poll.until` field when set, else the status. */
+/** Returns the state shown in a 504 body: the `poll.until` field when set, else the status. */
 export function describeState(result: HttpCallResult, poll: PollOptions): unknown {
   return poll.until ? (readJsonPointer(result.data, poll.until.path) ?? null) : result.status;
 }

@@ -86,7 +86,7 @@ export const eventSchema = z.strictObject({
   /** Largest response body kept, in bytes. Default 200 KiB, at most 240 KiB. */
   maxResponseBytes: z.number().int().min(1).max(MAX_RESPONSE_BYTES_LIMIT).default(200 * 1024),
 
-  /** What a larger body does: `fail` (default) or `truncate` to keep its first bytes. */
+  /** Handling of a larger body: `fail` (default), or `truncate` to keep its first bytes. */
   onLargeResponse: z.enum(['fail', 'truncate']).default('fail'),
 
   /** Redirects followed by the step. Default 5; 0 returns the 3xx response as it is. */

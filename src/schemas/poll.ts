@@ -28,7 +28,7 @@ export const pollSchema = z
     /** Bound on the whole polling phase, in seconds. Default 600. */
     timeoutSeconds: z.number().int().min(1).max(31_622_400).default(600),
 
-    /** Keep polling until the field at `path` takes one of the values in `in`, for APIs that answer 200 with a status field. */
+    /** Keep polling until the field at `path` takes one of the values in `in`, for APIs that return 200 with a status field. */
     until: z
       .strictObject({
         path: jsonPointer,

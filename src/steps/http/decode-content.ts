@@ -1,6 +1,6 @@
 import type { JsonValue } from '../../schemas/event';
 
-/** How `data` in a step result holds the body. */
+/** Encoding of the body in the `data` field of a step result. */
 export type BodyEncoding = 'none' | 'json' | 'text' | 'base64';
 
 export interface DecodedContent {

@@ -31,8 +31,8 @@ export interface ExchangeProgress {
 
 /**
  * Sends a request and resolves once the status line and headers have arrived.
- * Socket errors before then reject with the Node.js error, whose `code` says what
- * happened; an expired deadline rejects with the abort reason.
+ * Socket errors before then reject with the Node.js error, whose `code` names the
+ * failure. An expired deadline rejects with the abort reason.
  */
 export function openExchange(request: ExchangeRequest, deadline: Deadline, progress: ExchangeProgress): Promise<OpenResponse> {
   const isTls = request.url.protocol === 'https:';
