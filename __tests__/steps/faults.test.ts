@@ -30,7 +30,7 @@ describe('HTTP step faults', () => {
     });
 
     it('covers trickled body', async () => {
-      // Headers arrive at once; the 40-byte body would take 40 × 50 ms = 2 s.
+      // Headers arrive at once, but the 40-byte body takes 40 × 50 ms = 2 s.
       server = await startFaultServer({ '/trickle': trickleBody('x'.repeat(40), 50, { headers: { 'content-type': 'text/plain' } }) });
 
       const outcome = await runExecution(handler, { url: server.url('/trickle'), timeoutSeconds: 0.3, retry: RETRY_ONCE });

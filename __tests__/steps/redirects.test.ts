@@ -66,6 +66,7 @@ describe('HTTP step redirects', () => {
     expect(outcome.body.data.body).toBe('{"item":"book"}');
     expect(outcome.body.data.headers['content-type']).toBe('application/json');
     expect(outcome.body.attempts).toBe(1);
+    expect(retryDelays(outcome.history)).toEqual([]);
   });
 
   it('drops credentials across origins', async () => {
@@ -80,6 +81,8 @@ describe('HTTP step redirects', () => {
     expect(outcome.body.data.headers['x-api-key']).toBeUndefined();
     expect(outcome.body.data.headers['x-trace']).toBe('t-1');
     expect(outcome.body.finalUrl).toBe(otherServer.url('/landing'));
+    expect(outcome.body.attempts).toBe(1);
+    expect(retryDelays(outcome.history)).toEqual([]);
   });
 
   it('rejects loop without retry', async () => {
@@ -125,6 +128,7 @@ describe('HTTP step redirects', () => {
     expect(outcome.response.statusCode).toBe(200);
     expect(outcome.body.redirects).toHaveLength(2);
     expect(outcome.body.attempts).toBe(1);
+    expect(retryDelays(outcome.history)).toEqual([]);
   });
 
   it('returns 3xx when maxRedirects is 0', async () => {

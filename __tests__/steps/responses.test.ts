@@ -135,6 +135,20 @@ describe('HTTP step responses', () => {
       expect(server.requestCount('/body')).toBe(1);
     });
 
+    it('keeps status of broken gzip 503', async () => {
+      server = await startFaultServer({ '/body': brokenGzip(503) });
+
+      const outcome = await runExecution(handler, { url: server.url('/body'), retry: { maxAttempts: 2, initialDelaySeconds: 1 } });
+
+      expect(outcome.response.statusCode).toBe(502);
+      expect(outcome.body.status).toBe(503);
+      expect(outcome.body.details.name).toBe('HttpStatusError');
+      expect(outcome.body.details.responseBody).toBe('[response body not shown: content-encoding gzip could not be decoded: incorrect header check]');
+      expect(outcome.body.attempts).toBe(2);
+      expect(retryDelays(outcome.history)).toEqual([1]);
+      expect(server.requestCount('/body')).toBe(2);
+    });
+
     it('rejects unknown coding', async () => {
       const outcome = await callRoute(reply(200, { headers: { 'content-type': 'text/plain', 'content-encoding': 'zstd' }, body: 'zstd bytes' }));
 

@@ -154,7 +154,7 @@ describe('HTTP step retries', () => {
       expect(server.requestCount('/limited')).toBe(1);
     });
 
-    it('over limit on non-retried status is plain', async () => {
+    it('skips limit for non-retried status', async () => {
       server = await startFaultServer({ '/limited': retryAfterSeconds(503, 600) });
 
       const outcome = await runExecution(handler, { url: server.url('/limited'), retry: { retryOnStatus: [429], maxRetryAfterSeconds: 60 } });

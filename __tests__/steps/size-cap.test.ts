@@ -12,7 +12,7 @@ const MAX_LIMIT = 240 * 1024;
 
 const CHECKPOINT_LIMIT = 256 * 1024;
 
-/** Bytes that are not valid UTF-8, so they come back as base64, in a fixed pattern. */
+/** Returns `size` bytes in a fixed pattern that is not valid UTF-8, so the step returns them as base64. */
 function binaryBytes(size: number): Buffer {
   return Buffer.from(Array.from({ length: size }, (_, index) => (index * 31 + 0x80) % 256));
 }
@@ -93,6 +93,7 @@ describe('HTTP step size cap', () => {
       expect(outcome.body.data).toBe('x'.repeat(998));
       expect(outcome.body).not.toHaveProperty('truncated');
       expect(outcome.body.attempts).toBe(1);
+      expect(retryDelays(outcome.history)).toEqual([]);
     });
   });
 
@@ -120,12 +121,12 @@ describe('HTTP step size cap', () => {
 
       const outcome = await runExecution(handler, { url: server.url('/blob'), maxResponseBytes: MAX_LIMIT, onLargeResponse: 'truncate' });
 
-      const kept = Buffer.from(outcome.body.data as string, 'base64');
+      const keptBytes = Buffer.from(outcome.body.data as string, 'base64');
       expect(outcome.response.statusCode).toBe(200);
       expect(outcome.body.truncated).toBe(true);
       expect(outcome.body.bodyEncoding).toBe('base64');
-      expect(kept.length).toBeGreaterThan(150 * 1024);
-      expect(kept.equals(bytes.subarray(0, kept.length))).toBe(true);
+      expect(keptBytes.length).toBeGreaterThan(150 * 1024);
+      expect(keptBytes.equals(bytes.subarray(0, keptBytes.length))).toBe(true);
       expect(Buffer.byteLength(stepResultPayload(outcome.rawEvents))).toBeLessThanOrEqual(CHECKPOINT_LIMIT);
       expect(outcome.body.attempts).toBe(1);
       expect(retryDelays(outcome.history)).toEqual([]);

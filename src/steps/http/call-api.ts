@@ -13,7 +13,7 @@ import { decodeContent } from './decode-content';
 import { attemptTimeoutMs, Deadline } from './deadline';
 import { guardNonIdempotentRetry } from './idempotency';
 import { prepareRequest, type PreparedRequest } from './build-request';
-import { readBody } from './read-body';
+import { BodyDecodeFailed, readBody, type BodyBytes, type BodyLimits } from './read-body';
 import { nextHop, REDIRECT_STATUSES, type RedirectHop } from './redirects';
 import type { HttpCallResult } from './result';
 import { parseRetryAfter } from './retry-after';
@@ -141,7 +141,7 @@ async function buildResult(final: FinalResponse, request: CallRequest, dependenc
   const limits = succeeded
     ? { maxBytes: request.maxResponseBytes, truncate: request.onLargeResponse === 'truncate' }
     : { maxBytes: ERROR_BODY_PREVIEW_BYTES, truncate: true };
-  const body = hasBody ? await readBody(response.stream, limits) : { bytes: Buffer.alloc(0), truncated: false };
+  const body = hasBody ? await readBodyOrPreview(response.stream, limits, succeeded) : { bytes: Buffer.alloc(0), truncated: false };
   response.stream.destroy();
 
   const contentType = headerText(response.headers['content-type']);
@@ -163,6 +163,22 @@ async function buildResult(final: FinalResponse, request: CallRequest, dependenc
     ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
     attempt: timing.attempt,
   };
+}
+
+/**
+ * Reads the body within `limits`. The body of an error status is only a preview, so
+ * one that cannot be decoded becomes a note in the preview instead of failing the
+ * attempt with InvalidResponseError, and the status still decides about retries.
+ */
+async function readBodyOrPreview(stream: http.IncomingMessage, limits: BodyLimits, succeeded: boolean): Promise<BodyBytes> {
+  try {
+    return await readBody(stream, limits);
+  } catch (error) {
+    if (succeeded || !(error instanceof BodyDecodeFailed)) {
+      throw error;
+    }
+    return { bytes: Buffer.from(`[response body not shown: ${error.message}]`, 'utf8'), truncated: false };
+  }
 }
 
 /** Throws {@link HttpStatusError} for a status that is not a success, with the retry decision for it. */

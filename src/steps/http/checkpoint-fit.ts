@@ -47,8 +47,8 @@ function serializedSize(result: HttpCallResult): number {
 }
 
 /**
- * Drops `count` UTF-16 code units from the end. Base64 keeps whole 4-character groups
- * so it still decodes, and other text never ends in half a surrogate pair.
+ * Drops `count` UTF-16 code units from the end, and up to three more so that base64
+ * keeps whole 4-character groups and other text does not end in half a surrogate pair.
  */
 function cutText(text: string, count: number, base64: boolean): string {
   let length = Math.max(0, text.length - count);

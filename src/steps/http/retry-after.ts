@@ -24,8 +24,8 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
     return Number.parseInt(text, 10);
   }
 
-  // Date.parse alone also accepts text such as "1.5" or "-5" (as dates in 2001), and
-  // reads the asctime form in the local time zone, so only the HTTP-date forms reach it.
+  // Date.parse in V8 also accepts text such as "1.5" or "-5" (as dates in 2001) and reads
+  // the asctime form in the local time zone, so only the HTTP-date forms reach it.
   let date = Number.NaN;
   if (ZONED_HTTP_DATE.test(text)) {
     date = Date.parse(text);
