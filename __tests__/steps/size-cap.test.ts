@@ -67,6 +67,7 @@ describe('HTTP step size cap', () => {
 
       expect(outcome.body.details.name).toBe('ResponseTooLargeError');
       expect(outcome.body.details.contentLength).toBeLessThan(DEFAULT_LIMIT);
+      expect(outcome.body.details.message).toContain('before gzip decoding');
       expect(outcome.body.attempts).toBe(1);
       expect(retryDelays(outcome.history)).toEqual([]);
     });

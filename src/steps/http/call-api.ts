@@ -32,7 +32,7 @@ export interface CallApiDependencies {
   redactedHeaders: ReadonlySet<string>;
 }
 
-/** One call as the handler asks for it. */
+/** One call, as the handler requests it. */
 export interface CallApiInput {
   request: CallRequest;
 
@@ -64,6 +64,7 @@ export async function callApi(input: CallApiInput, dependencies: CallApiDependen
   const progress: ExchangeProgress = { requestSent: false };
   let currentUrl = maskUrl(request.url);
   let contentLength: number | undefined;
+  let contentEncoding: string | undefined;
 
   try {
     const prepared = await prepareRequest(request, dependencies.secrets, input.idempotencyKey);
@@ -71,12 +72,13 @@ export async function callApi(input: CallApiInput, dependencies: CallApiDependen
     const final = await followRedirects(prepared, dependencies, deadline, progress, request.maxRedirects);
     currentUrl = maskUrl(final.url);
     contentLength = parseContentLength(final.response.headers);
+    contentEncoding = headerText(final.response.headers['content-encoding']);
 
     const result = await buildResult(final, request, dependencies, { attempt, startedAt, elapsedMs: () => deadline.elapsedMs() });
     ensureAcceptedStatus(result, request, input.acceptStatus, attempt);
     return fitCheckpoint(result, request.onLargeResponse === 'truncate');
   } catch (error) {
-    const failure = classifyFailure(error, { deadline, progress, url: currentUrl, attempt, contentLength });
+    const failure = classifyFailure(error, { deadline, progress, url: currentUrl, attempt, contentLength, contentEncoding });
     if (failure instanceof RestCallError) {
       guardNonIdempotentRetry(failure, request.method, input.idempotencyKey !== undefined, request.retry.unsafe);
     }
@@ -194,13 +196,13 @@ function ensureAcceptedStatus(result: HttpCallResult, request: CallRequest, acce
 
   if (retryable && retryAfterSeconds !== undefined && retryAfterSeconds > request.retry.maxRetryAfterSeconds) {
     throw new RetryAfterTooLongError(
-      `API ${result.url} answered ${result.status} with Retry-After ${retryAfterSeconds} s, longer than retry.maxRetryAfterSeconds (${request.retry.maxRetryAfterSeconds} s), so the call failed instead of waiting. Raise retry.maxRetryAfterSeconds to wait that long.`,
+      `API ${result.url} returned ${result.status} with Retry-After ${retryAfterSeconds} s, longer than retry.maxRetryAfterSeconds (${request.retry.maxRetryAfterSeconds} s), so the call failed instead of waiting. Raise retry.maxRetryAfterSeconds to wait that long.`,
       { ...details, retryAfterSeconds, maxRetryAfterSeconds: request.retry.maxRetryAfterSeconds },
     );
   }
 
   const verdict = retryable ? 'retryable' : 'not retryable';
-  throw new HttpStatusError(`API ${result.url} answered ${result.status} (${verdict}).`, retryable, {
+  throw new HttpStatusError(`API ${result.url} returned ${result.status} (${verdict}).`, retryable, {
     ...details,
     ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
   });

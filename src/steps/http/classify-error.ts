@@ -12,6 +12,9 @@ export interface FailureContext {
   url: string;
   attempt: number;
   contentLength?: number;
+
+  /** Content-Encoding of the response, when it had one; Content-Length then counts encoded bytes. */
+  contentEncoding?: string;
 }
 
 /** TLS failures that a retry cannot fix. */
@@ -37,7 +40,8 @@ export function classifyFailure(error: unknown, context: FailureContext): unknow
   }
 
   if (error instanceof BodyLimitExceeded) {
-    const length = context.contentLength === undefined ? 'unknown' : `${context.contentLength} bytes`;
+    const encodedNote = context.contentEncoding ? ` before ${context.contentEncoding} decoding` : '';
+    const length = context.contentLength === undefined ? 'unknown' : `${context.contentLength} bytes${encodedNote}`;
     return new ResponseTooLargeError(
       `Response from ${context.url} is larger than maxResponseBytes (${error.limit} bytes; Content-Length: ${length}). Raise maxResponseBytes (at most 245760) or set onLargeResponse to "truncate".`,
       { ...base, limit: error.limit, contentLength: context.contentLength ?? null },
