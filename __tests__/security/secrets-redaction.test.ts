@@ -215,3 +215,43 @@ describe('redaction', () => {
     expect(sameOrigin?.authorization).toBe('Bearer inline-1');
   });
 });
+
+describe('body logging', () => {
+  let server: FaultServer;
+  const originalLevel = process.env.AWS_LAMBDA_LOG_LEVEL;
+
+  afterEach(async () => {
+    await server?.close();
+    if (originalLevel === undefined) {
+      delete process.env.AWS_LAMBDA_LOG_LEVEL;
+    } else {
+      process.env.AWS_LAMBDA_LOG_LEVEL = originalLevel;
+    }
+  });
+
+  function bodyLines(logs: string[]): unknown[] {
+    return logs.map((line) => JSON.parse(line) as { event?: string }).filter((entry) => entry.event === 'http.body');
+  }
+
+  it('omits bodies by default', async () => {
+    server = await startFaultServer({ '/data': json(200, { marker: 'body-text-41' }) });
+    delete process.env.AWS_LAMBDA_LOG_LEVEL;
+    const handler = createTestHandler();
+
+    const outcome = await runExecution(handler, { url: server.url('/data') });
+
+    expect(bodyLines(outcome.logs)).toEqual([]);
+    expectNowhere('body-text-41', { logs: outcome.logs.join('\n') });
+  });
+
+  it('logs a body preview at DEBUG', async () => {
+    server = await startFaultServer({ '/data': json(200, { marker: 'body-text-42' }) });
+    process.env.AWS_LAMBDA_LOG_LEVEL = 'DEBUG';
+    const handler = createTestHandler();
+
+    const outcome = await runExecution(handler, { url: server.url('/data') });
+
+    expect(bodyLines(outcome.logs)).toHaveLength(1);
+    expect(outcome.logs.join('\n')).toContain('body-text-42');
+  });
+});

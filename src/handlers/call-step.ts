@@ -41,6 +41,7 @@ export function runCallStep(
           step.attempt,
         );
         logEvent(step.logger, 'info', 'http.attempt', { ...attemptFields, url: result.url, status: result.status, durationMs: result.elapsedMs, outcome: 'succeeded' });
+        step.logger.debug({ event: 'http.body', url: result.url, bodyEncoding: result.bodyEncoding, preview: previewBody(result) });
         return result;
       } catch (error) {
         const details = error instanceof RestCallError ? error.details : {};
@@ -60,4 +61,13 @@ export function runCallStep(
       semantics: unsafeToRepeat ? StepSemantics.AtMostOncePerRetry : StepSemantics.AtLeastOncePerRetry,
     },
   );
+}
+
+/** Characters of a response body written to the debug log. */
+const BODY_PREVIEW_CHARS = 1024;
+
+/** Returns the start of the body as text, for the `http.body` debug line that `AWS_LAMBDA_LOG_LEVEL=DEBUG` turns on. */
+function previewBody(result: HttpCallResult): string {
+  const text = typeof result.data === 'string' ? result.data : JSON.stringify(result.data);
+  return text.length > BODY_PREVIEW_CHARS ? `${text.slice(0, BODY_PREVIEW_CHARS)}…` : text;
 }
