@@ -3,14 +3,13 @@
  * empty temporary folder (no node_modules anywhere above it) and its handler runs a full
  * local durable execution against a loopback API, on the Node.js major of the Lambda runtime.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import yauzl from 'yauzl';
 
 import { json, reply, startFaultServer, type FaultServer } from '../support/fault-server';
-import { describeResult, isolatedEnvironment, makeTempDir, runSls, SERVICE_DIR, SLS_TIMEOUT_MS } from '../support/sls';
+import { describeResult, isolatedEnvironment, makeTempDir, runNode, runSls, SERVICE_DIR, SLS_TIMEOUT_MS } from '../support/sls';
 
 /** Node.js major of the `nodejs24.x` runtime in serverless.yml. */
 const LAMBDA_NODE_MAJOR = 24;
@@ -56,22 +55,8 @@ function extractZip(zipPath: string, target: string): Promise<string[]> {
   });
 }
 
-interface CliResult {
-  exitCode: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runInvokeLocal(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TSX_CLI, INVOKE_LOCAL, ...args], { cwd: SERVICE_DIR, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: SLS_TIMEOUT_MS });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.once('error', reject);
-    child.once('close', (exitCode) => resolve({ exitCode, stdout, stderr }));
-  });
+function runInvokeLocal(args: string[], env: NodeJS.ProcessEnv) {
+  return runNode([TSX_CLI, INVOKE_LOCAL, ...args], env);
 }
 
 describe('packaged restCaller zip', () => {

@@ -63,8 +63,13 @@ export function isolatedEnvironment(extra: Record<string, string> = {}): NodeJS.
  * a command that reads its event from stdin gets none instead of waiting.
  */
 export function runSls(args: string[], env: NodeJS.ProcessEnv): Promise<SlsResult> {
+  return runNode([SLS_BIN, ...args], env);
+}
+
+/** Runs the Node binary of the tests with `args` in the service directory and collects its output. */
+export function runNode(args: string[], env: NodeJS.ProcessEnv): Promise<SlsResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SLS_BIN, ...args], {
+    const child = spawn(process.execPath, args, {
       cwd: SERVICE_DIR,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
