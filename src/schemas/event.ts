@@ -1,7 +1,6 @@
-import { z } from 'zod';
-
 import { pollSchema } from './poll';
 import { retrySchema } from './retry';
+import { integer, z } from './zod';
 
 /** Methods the step sends. Input may use any case; the parsed value is upper case. */
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -15,87 +14,80 @@ const HEADER_VALUE = /^[^\r\n\0]*$/;
 /** A reference to a secret that the step resolves at request time, so the value never enters the event or a checkpoint. */
 export const secretReferenceSchema = z.strictObject({
   /** Secrets Manager secret name or ARN, or `ssm:/parameter/name` for Parameter Store. */
-  secret: z.string().min(1).max(2048),
+  secret: z.string().check(z.minLength(1), z.maxLength(2048)),
 
   /** Key to read when the secret value is a JSON object. */
-  field: z.string().min(1).max(256).optional(),
+  field: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
 });
 
 const headerValueSchema = z.union(
-  [z.string().max(8192).regex(HEADER_VALUE, 'must not contain CR, LF or NUL'), secretReferenceSchema],
+  [z.string().check(z.maxLength(8192), z.regex(HEADER_VALUE, 'must not contain CR, LF or NUL')), secretReferenceSchema],
   { error: 'expected a string or a secret reference such as {"secret": "prod/api", "field": "key"}' },
 );
 
-const httpUrlSchema = z
-  .string()
-  .max(8192)
-  .refine((value) => URL.canParse(value), 'must be an absolute URL such as https://api.example.com/items')
-  .refine(
-    (value) => !URL.canParse(value) || ['http:', 'https:'].includes(new URL(value).protocol),
-    'must use http or https',
-  );
+const httpUrlSchema = z.string().check(
+  z.maxLength(8192),
+  z.refine((value) => URL.canParse(value), 'must be an absolute URL such as https://api.example.com/items'),
+  z.refine((value) => !URL.canParse(value) || ['http:', 'https:'].includes(new URL(value).protocol), 'must use http or https'),
+);
+
+const methodSchema = z.pipe(
+  z.pipe(
+    z.string(),
+    z.transform((value: string) => value.toUpperCase()),
+  ),
+  z.enum(HTTP_METHODS),
+);
 
 type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-const jsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([
-    z.string(),
-    z.number(),
-    z.boolean(),
-    z.null(),
-    z.array(jsonValueSchema),
-    z.record(z.string(), jsonValueSchema),
-  ]),
+const jsonValueSchema: z.ZodMiniType<JsonValue> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValueSchema), z.record(z.string(), jsonValueSchema)]),
 );
 
 /** The invocation event of `restCaller`. Every field is optional; unknown keys are rejected. */
 export const eventSchema = z.strictObject({
   /** Target URL. Default: the `API_URL` environment variable, else the sample API of the reference project. */
-  url: httpUrlSchema.optional(),
+  url: z.optional(httpUrlSchema),
 
   /** HTTP method, any case on input. Default GET. */
-  method: z
-    .string()
-    .transform((value) => value.toUpperCase())
-    .pipe(z.enum(HTTP_METHODS))
-    .default('GET'),
+  method: z._default(methodSchema, 'GET'),
 
   /** Request headers; a value may be a secret reference. */
-  headers: z
-    .record(z.string().regex(HEADER_NAME, 'header names must be HTTP tokens'), headerValueSchema)
-    .default({}),
+  headers: z._default(z.record(z.string().check(z.regex(HEADER_NAME, 'header names must be HTTP tokens')), headerValueSchema), {}),
 
   /** Query parameters appended to the URL. */
-  query: z
-    .record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' }))
-    .default({}),
+  query: z._default(
+    z.record(z.string().check(z.minLength(1)), z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' })),
+    {},
+  ),
 
   /** Request body: a string is sent as is, any other JSON value as JSON. */
-  body: jsonValueSchema.optional(),
+  body: z.optional(jsonValueSchema),
 
   /** Deadline of one attempt, from connect to the last body byte, in seconds. Default 10. */
-  timeoutSeconds: z.number().positive().max(900).default(10),
+  timeoutSeconds: z._default(z.number().check(z.positive(), z.maximum(900)), 10),
 
-  retry: retrySchema.prefault({}),
+  retry: z.prefault(retrySchema, {}),
 
   /** `"auto"` derives an Idempotency-Key header from the durable execution; any other string is sent as given. */
-  idempotencyKey: z.string().min(1).max(255).regex(HEADER_VALUE, 'must not contain CR, LF or NUL').optional(),
+  idempotencyKey: z.optional(z.string().check(z.minLength(1), z.maxLength(255), z.regex(HEADER_VALUE, 'must not contain CR, LF or NUL'))),
 
   /** Bearer token taken from a secret at request time. */
-  auth: z.strictObject({ bearerSecret: secretReferenceSchema.shape.secret }).optional(),
+  auth: z.optional(z.strictObject({ bearerSecret: secretReferenceSchema.shape.secret })),
 
   /** Largest response body kept, in bytes. Default 200 KiB, at most 240 KiB. */
-  maxResponseBytes: z.number().int().min(1).max(MAX_RESPONSE_BYTES_LIMIT).default(200 * 1024),
+  maxResponseBytes: z._default(integer(1, MAX_RESPONSE_BYTES_LIMIT), 200 * 1024),
 
   /** Handling of a larger body: `fail` (default), or `truncate` to keep its first bytes. */
-  onLargeResponse: z.enum(['fail', 'truncate']).default('fail'),
+  onLargeResponse: z._default(z.enum(['fail', 'truncate']), 'fail'),
 
   /** Redirects followed by the step. Default 5; 0 returns the 3xx response as it is. */
-  maxRedirects: z.number().int().min(0).max(20).default(5),
+  maxRedirects: z._default(integer(0, 20), 5),
 
   /** Durable wait before the first request, in seconds. Default 0. */
-  delaySeconds: z.number().int().min(0).max(31_622_400).default(0),
+  delaySeconds: z._default(integer(0, 31_622_400), 0),
 
-  poll: pollSchema.optional(),
+  poll: z.optional(pollSchema),
 });
 
 /** The event after validation, with every default filled in. `url` is still optional here. */

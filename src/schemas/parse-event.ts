@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { $ZodIssue } from 'zod/v4/core';
 
 import { eventSchema, type ParsedEvent } from './event';
 
@@ -46,7 +46,7 @@ export function parseEvent(raw: unknown, options: ParseEventOptions = {}): Parse
   return { ok: true, request };
 }
 
-function toProblem(issue: z.core.$ZodIssue): EventProblem {
+function toProblem(issue: $ZodIssue): EventProblem {
   const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
 
   if (issue.code === 'unrecognized_keys') {

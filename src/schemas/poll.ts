@@ -1,8 +1,6 @@
-import { z } from 'zod';
+import { integer, z } from './zod';
 
-const jsonPointer = z
-  .string()
-  .regex(/^(\/[^/]*)*$/, 'must be a JSON pointer such as "/status" or "/links/0/href"');
+const jsonPointer = z.string().check(z.regex(/^(\/[^/]*)*$/, 'must be a JSON pointer such as "/status" or "/links/0/href"'));
 
 /**
  * Polling of a long-running operation: after a 202 (or a status in `onStatus`), the
@@ -11,34 +9,36 @@ const jsonPointer = z
 export const pollSchema = z
   .strictObject({
     /** Statuses that mean "not done yet, poll the operation URL". Default [202]. */
-    onStatus: z.array(z.number().int().min(100).max(599)).min(1).max(20).default([202]),
+    onStatus: z._default(z.array(integer(100, 599)).check(z.minLength(1), z.maxLength(20)), [202]),
 
     /** JSON pointer to the operation URL in the body, used when no Location or Operation-Location header is sent. */
-    urlFrom: jsonPointer.optional(),
+    urlFrom: z.optional(jsonPointer),
 
     /** Wait before the first check when the API sends no Retry-After, in seconds. Default 5. */
-    intervalSeconds: z.number().int().min(1).max(86_400).default(5),
+    intervalSeconds: z._default(integer(1, 86_400), 5),
 
     /** Factor applied to the wait after each check. Default 1 (a fixed interval). */
-    backoffRate: z.number().min(1).max(10).default(1),
+    backoffRate: z._default(z.number().check(z.minimum(1), z.maximum(10)), 1),
 
     /** Cap on one wait, in seconds. Default 300. */
-    maxIntervalSeconds: z.number().int().min(1).max(86_400).default(300),
+    maxIntervalSeconds: z._default(integer(1, 86_400), 300),
 
     /** Bound on the whole polling phase, in seconds. Default 600. */
-    timeoutSeconds: z.number().int().min(1).max(31_622_400).default(600),
+    timeoutSeconds: z._default(integer(1, 31_622_400), 600),
 
     /** Keep polling until the field at `path` takes one of the values in `in`, for APIs that return 200 with a status field. */
-    until: z
-      .strictObject({
+    until: z.optional(
+      z.strictObject({
         path: jsonPointer,
-        in: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1).max(50),
-      })
-      .optional(),
+        in: z.array(z.union([z.string(), z.number(), z.boolean()])).check(z.minLength(1), z.maxLength(50)),
+      }),
+    ),
   })
-  .refine((poll) => poll.maxIntervalSeconds >= poll.intervalSeconds, {
-    message: 'maxIntervalSeconds must be at least intervalSeconds',
-    path: ['maxIntervalSeconds'],
-  });
+  .check(
+    z.refine((poll) => poll.maxIntervalSeconds >= poll.intervalSeconds, {
+      message: 'maxIntervalSeconds must be at least intervalSeconds',
+      path: ['maxIntervalSeconds'],
+    }),
+  );
 
 export type PollOptions = z.infer<typeof pollSchema>;
