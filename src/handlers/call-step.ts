@@ -32,7 +32,7 @@ export function runCallStep(
         request.idempotencyKey === 'auto' ? deriveIdempotencyKey(context.executionContext.durableExecutionArn, name) : request.idempotencyKey;
 
       const startedAt = performance.now();
-      const attemptFields = { method: request.method, url: maskUrl(request.url), attempt: step.attempt };
+      const attemptFields = { method: request.method, attempt: step.attempt };
 
       try {
         const result = await callApi(
@@ -47,6 +47,7 @@ export function runCallStep(
         const details = error instanceof RestCallError ? error.details : {};
         logEvent(step.logger, 'warn', 'http.attempt', {
           ...attemptFields,
+          url: details.url ?? maskUrl(request.url),
           status: details.status ?? null,
           durationMs: Math.round(performance.now() - startedAt),
           outcome: 'failed',

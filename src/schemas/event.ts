@@ -1,6 +1,6 @@
 import { pollSchema } from './poll';
 import { retrySchema } from './retry';
-import { integer, z } from './zod';
+import * as z from './zod';
 
 /** Methods the step sends. Input may use any case; the parsed value is upper case. */
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -76,16 +76,16 @@ export const eventSchema = z.strictObject({
   auth: z.optional(z.strictObject({ bearerSecret: secretReferenceSchema.shape.secret })),
 
   /** Largest response body kept, in bytes. Default 200 KiB, at most 240 KiB. */
-  maxResponseBytes: z._default(integer(1, MAX_RESPONSE_BYTES_LIMIT), 200 * 1024),
+  maxResponseBytes: z._default(z.integer(1, MAX_RESPONSE_BYTES_LIMIT), 200 * 1024),
 
   /** Handling of a larger body: `fail` (default), or `truncate` to keep its first bytes. */
   onLargeResponse: z._default(z.enum(['fail', 'truncate']), 'fail'),
 
   /** Redirects followed by the step. Default 5; 0 returns the 3xx response as it is. */
-  maxRedirects: z._default(integer(0, 20), 5),
+  maxRedirects: z._default(z.integer(0, 20), 5),
 
   /** Durable wait before the first request, in seconds. Default 0. */
-  delaySeconds: z._default(integer(0, 31_622_400), 0),
+  delaySeconds: z._default(z.integer(0, 31_622_400), 0),
 
   poll: z.optional(pollSchema),
 });

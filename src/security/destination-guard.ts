@@ -1,5 +1,3 @@
-import { lookup as dnsLookup } from 'node:dns/promises';
-
 import { ConnectionError, DestinationBlockedError } from '../errors';
 import {
   BLOCK_RULE_DESCRIPTIONS,
@@ -126,6 +124,7 @@ export function guardPolicyFromEnvironment(env: NodeJS.ProcessEnv): GuardPolicy 
 }
 
 async function lookupAllAddresses(hostname: string): Promise<Array<{ address: string; family: 4 | 6 }>> {
+  const { lookup: dnsLookup } = require('node:dns/promises') as typeof import('node:dns/promises');
   const results = await dnsLookup(hostname, { all: true, order: 'verbatim' });
   return results.map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 }));
 }

@@ -39,6 +39,10 @@ export function redactHeaders(headers: Record<string, string>, redacted: Readonl
  * Text that is not a URL is returned as `[invalid URL]` so that it cannot leak.
  */
 export function maskUrl(url: string | URL): string {
+  if (url instanceof URL && url.search === '' && url.username === '' && url.password === '') {
+    return url.href;
+  }
+
   let parsed: URL;
   try {
     parsed = new URL(url.toString());

@@ -71,6 +71,7 @@ export async function callApi(input: CallApiInput, dependencies: CallApiDependen
 
     const final = await followRedirects(prepared, dependencies, deadline, progress, request.maxRedirects);
     currentUrl = maskUrl(final.url);
+    final.maskedUrl = currentUrl;
     contentLength = parseContentLength(final.response.headers);
     contentEncoding = headerText(final.response.headers['content-encoding']);
 
@@ -90,6 +91,9 @@ export async function callApi(input: CallApiInput, dependencies: CallApiDependen
 
 interface FinalResponse {
   url: URL;
+
+  /** `url` with credentials masked, computed once per attempt. */
+  maskedUrl?: string;
   method: string;
   response: OpenResponse;
   redirects: RedirectHop[];
@@ -158,7 +162,7 @@ async function buildResult(final: FinalResponse, request: CallRequest, dependenc
     data: content.data,
     bodyEncoding: content.bodyEncoding,
     ...(body.truncated && succeeded ? { truncated: true } : {}),
-    url: maskUrl(final.url),
+    url: final.maskedUrl ?? maskUrl(final.url),
     redirects: final.redirects,
     elapsedMs: timing.elapsedMs(),
     startedAt: timing.startedAt,

@@ -1,3 +1,5 @@
+import { TextDecoder } from 'node:util';
+
 import type { JsonValue } from '../../schemas/event';
 
 /** Encoding of the body in the `data` field of a step result. */
@@ -92,13 +94,23 @@ function isUtf8(bytes: Buffer): boolean {
   }
 }
 
+/** Decoders by charset label. A decoder used without `stream` keeps no state between calls, so one per label serves every body. */
+const decoders = new Map<string, TextDecoder>();
+
 /** Decodes text by charset label; undefined when Node.js does not know the charset. */
 function decodeText(bytes: Buffer, charset: string): string | undefined {
-  try {
-    return new TextDecoder(charset).decode(bytes);
-  } catch {
-    return undefined;
+  const label = charset.toLowerCase();
+  let decoder = decoders.get(label);
+
+  if (decoder === undefined) {
+    try {
+      decoder = new TextDecoder(label);
+    } catch {
+      return undefined;
+    }
+    decoders.set(label, decoder);
   }
+  return decoder.decode(bytes);
 }
 
 function parseJson(text: string, contentType: string): JsonValue {

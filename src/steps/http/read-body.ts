@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type { Readable } from 'node:stream';
-import zlib from 'node:zlib';
+import type zlib from 'node:zlib';
 
 /** Limits that apply while the body streams in. */
 export interface BodyLimits {
@@ -123,6 +123,9 @@ function buildDecoderChain(response: http.IncomingMessage, codings: string[]): D
 }
 
 function createDecoder(coding: string): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress {
+  // Loaded on the first encoded body instead of at cold start.
+  const zlib = require('node:zlib') as typeof import('node:zlib');
+
   switch (coding) {
     case 'gzip':
     case 'x-gzip':
