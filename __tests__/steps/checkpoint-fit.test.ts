@@ -94,3 +94,41 @@ describe('fitCheckpoint', () => {
     expect(lastCodeUnits.filter((codeUnit) => codeUnit >= 0xd800 && codeUnit <= 0xdbff)).toEqual([]);
   });
 });
+
+describe('fitCheckpoint size shortcut', () => {
+  /** Largest body that the shortcut accepts for the result shape of createResult. */
+  function largestShortcutBody(): number {
+    const envelope = serializedBytes(createResult(null, 'text'));
+    return Math.floor((RESULT_BUDGET_BYTES - envelope) / 6);
+  }
+
+  it('holds for control-character text', () => {
+    const bodyBytes = largestShortcutBody();
+    const result = createResult('\u0001'.repeat(bodyBytes), 'text');
+
+    const fitted = fitCheckpoint(result, false, bodyBytes);
+
+    expect(fitted).toBe(result);
+    expect(serializedBytes(fitted)).toBeLessThanOrEqual(RESULT_BUDGET_BYTES);
+  });
+
+  it('holds for expanding JSON numbers', () => {
+    const count = Math.floor(largestShortcutBody() / 5);
+    const raw = `[${Array.from({ length: count }, () => '1e20').join(',')}]`;
+    const result = createResult(JSON.parse(raw) as JsonValue, 'json');
+
+    const fitted = fitCheckpoint(result, false, Buffer.byteLength(raw));
+
+    expect(fitted).toBe(result);
+    expect(serializedBytes(fitted)).toBeLessThanOrEqual(RESULT_BUDGET_BYTES);
+  });
+
+  it('measures when the shortcut cannot decide', () => {
+    const bodyBytes = largestShortcutBody() + 10;
+    const result = createResult('\u0001'.repeat(bodyBytes), 'text');
+
+    const fit = () => fitCheckpoint(result, false, bodyBytes);
+
+    expect(fit).toThrow(ResponseTooLargeError);
+  });
+});

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import type { isIP as NetIsIP } from 'node:net';
 
 /**
  * Reason why an address is blocked. Each rule covers one or more ranges of the IANA
@@ -86,6 +86,14 @@ export interface Cidr {
 
   /** Canonical text such as `10.0.0.0/8` or `fd00::/8`. */
   text: string;
+}
+
+let netIsIP: typeof NetIsIP | undefined;
+
+/** `net.isIP`, with `node:net` loaded on first use because the HTTP client loads it only with the first request. */
+function isIP(text: string): number {
+  netIsIP ??= (require('node:net') as typeof import('node:net')).isIP;
+  return netIsIP(text);
 }
 
 /**

@@ -62,7 +62,7 @@ export async function callApi(input: CallApiInput, dependencies: CallApiDependen
   const startedAt = new Date().toISOString();
   const deadline = new Deadline(attemptTimeoutMs(request.timeoutSeconds, input.remainingTimeMs?.()));
   const progress: ExchangeProgress = { requestSent: false };
-  let currentUrl = maskUrl(request.url);
+  let currentUrl: string | undefined;
   let contentLength: number | undefined;
   let contentEncoding: string | undefined;
 
@@ -75,11 +75,11 @@ export async function callApi(input: CallApiInput, dependencies: CallApiDependen
     contentLength = parseContentLength(final.response.headers);
     contentEncoding = headerText(final.response.headers['content-encoding']);
 
-    const result = await buildResult(final, request, dependencies, { attempt, startedAt, elapsedMs: () => deadline.elapsedMs() });
+    const { result, bodyBytes } = await buildResult(final, request, dependencies, { attempt, startedAt, elapsedMs: () => deadline.elapsedMs() });
     ensureAcceptedStatus(result, request, input.acceptStatus, attempt);
-    return fitCheckpoint(result, request.onLargeResponse === 'truncate');
+    return fitCheckpoint(result, request.onLargeResponse === 'truncate', bodyBytes);
   } catch (error) {
-    const failure = classifyFailure(error, { deadline, progress, url: currentUrl, attempt, contentLength, contentEncoding });
+    const failure = classifyFailure(error, { deadline, progress, url: currentUrl ?? maskUrl(request.url), attempt, contentLength, contentEncoding });
     if (failure instanceof RestCallError) {
       guardNonIdempotentRetry(failure, request.method, input.idempotencyKey !== undefined, request.retry.unsafe);
     }
@@ -139,7 +139,13 @@ interface ResultTiming {
   elapsedMs: () => number;
 }
 
-async function buildResult(final: FinalResponse, request: CallRequest, dependencies: CallApiDependencies, timing: ResultTiming): Promise<HttpCallResult> {
+/** The result of an attempt, and the decoded body size in bytes that the checkpoint check starts from. */
+interface BuiltResult {
+  result: HttpCallResult;
+  bodyBytes: number;
+}
+
+async function buildResult(final: FinalResponse, request: CallRequest, dependencies: CallApiDependencies, timing: ResultTiming): Promise<BuiltResult> {
   const { response } = final;
   const hasBody = final.method !== 'HEAD' && !NO_BODY_STATUSES.has(response.status);
   const succeeded = response.status < 400;
@@ -156,7 +162,7 @@ async function buildResult(final: FinalResponse, request: CallRequest, dependenc
     ? decodeContent(body.bytes, contentType, body.truncated)
     : { data: body.bytes.toString('utf8'), bodyEncoding: 'text' as const };
 
-  return {
+  const result: HttpCallResult = {
     status: response.status,
     headers: redactHeaders(flattenHeaders(response.headers), dependencies.redactedHeaders),
     data: content.data,
@@ -169,6 +175,7 @@ async function buildResult(final: FinalResponse, request: CallRequest, dependenc
     ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
     attempt: timing.attempt,
   };
+  return { result, bodyBytes: body.bytes.length };
 }
 
 /**

@@ -18,7 +18,11 @@ export const RESULT_BUDGET_BYTES = CHECKPOINT_LIMIT_BYTES - ENVELOPE_RESERVE_BYT
  * The local test runner does not enforce the limit, so this check is the only one
  * that runs before deployment.
  */
-export function fitCheckpoint(result: HttpCallResult, truncate: boolean): HttpCallResult {
+export function fitCheckpoint(result: HttpCallResult, truncate: boolean, bodyBytes?: number): HttpCallResult {
+  if (bodyBytes !== undefined && fitsWithoutMeasuring(result, bodyBytes)) {
+    return result;
+  }
+
   let size = serializedSize(result);
   if (size <= RESULT_BUDGET_BYTES) {
     return result;
@@ -40,6 +44,22 @@ export function fitCheckpoint(result: HttpCallResult, truncate: boolean): HttpCa
     size = serializedSize({ ...result, data: text, bodyEncoding, truncated: true });
   }
   return { ...result, data: text, bodyEncoding, truncated: true };
+}
+
+/**
+ * Most bytes that one decoded body byte can take in the serialized result: a control
+ * byte in text becomes the 6-character escape `\u0000`, and the 4-byte JSON number
+ * `1e20` is written back as 21 digits (5.25 per byte).
+ */
+const WORST_CASE_EXPANSION = 6;
+
+/**
+ * Tells, without serializing the body, whether the result fits even if every body byte
+ * grew by {@link WORST_CASE_EXPANSION}, so small bodies skip the full `JSON.stringify`.
+ */
+function fitsWithoutMeasuring(result: HttpCallResult, bodyBytes: number): boolean {
+  const envelope = serializedSize({ ...result, data: null });
+  return envelope + bodyBytes * WORST_CASE_EXPANSION <= RESULT_BUDGET_BYTES;
 }
 
 function serializedSize(result: HttpCallResult): number {

@@ -1,4 +1,4 @@
-import http from 'node:http';
+import type http from 'node:http';
 import type https from 'node:https';
 import type { LookupFunction as NetLookupFunction } from 'node:net';
 
@@ -51,7 +51,7 @@ export function openExchange(request: ExchangeRequest, deadline: Deadline, progr
   };
 
   return new Promise((resolve, reject) => {
-    const clientRequest = (isTls ? loadHttps() : http).request(options, (response) => {
+    const clientRequest = (isTls ? loadHttps() : loadHttp()).request(options, (response) => {
       resolve({ status: response.statusCode ?? 0, headers: response.headers, stream: response });
     });
 
@@ -81,7 +81,16 @@ function stripBrackets(hostname: string): string {
   return hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
 }
 
-/** Loads `node:https` (and with it `node:tls`, about 6 ms) on the first https request instead of at cold start. */
+/*
+ * The HTTP modules load on the first request instead of at cold start, so an invalid
+ * event or a blocked destination never pays for them: `node:http` with `node:net`
+ * takes about 4 ms and `node:https` with `node:tls` about 6 ms more (Node.js 24 on the
+ * benchmark machine of docs/benchmarks.md).
+ */
+function loadHttp(): typeof http {
+  return require('node:http') as typeof http;
+}
+
 function loadHttps(): typeof https {
   return require('node:https') as typeof https;
 }
