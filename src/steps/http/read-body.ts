@@ -58,33 +58,63 @@ export function contentCodings(headers: http.IncomingHttpHeaders): string[] {
 export async function readBody(response: http.IncomingMessage, limits: BodyLimits): Promise<BodyBytes> {
   const chain = buildDecoderChain(response, contentCodings(response.headers));
 
-  const chunks: Buffer[] = [];
-  let total = 0;
-
   try {
-    for await (const chunk of chain.output as AsyncIterable<Buffer>) {
-      const room = limits.maxBytes - total;
-
-      if (chunk.length > room) {
-        if (!limits.truncate) {
-          throw new BodyLimitExceeded(limits.maxBytes);
-        }
-        chunks.push(chunk.subarray(0, room));
-        return { bytes: Buffer.concat(chunks), truncated: true };
-      }
-
-      chunks.push(chunk);
-      total += chunk.length;
-    }
+    return await collectChunks(chain.output, limits);
   } catch (error) {
     throw chain.decodeFailure() ?? error;
   } finally {
     response.destroy();
     chain.output.destroy();
   }
-
-  return { bytes: Buffer.concat(chunks), truncated: false };
 }
+
+/**
+ * Collects a stream's chunks up to `limits.maxBytes` with plain stream events, which
+ * costs less per chunk than async iteration. Rejects with the stream's error, or with
+ * an `ECONNRESET` error when the stream closes before its end.
+ */
+function collectChunks(stream: Readable, limits: BodyLimits): Promise<BodyBytes> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+
+    const finish = (outcome: () => void): void => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+      stream.off('close', onClose);
+      // The stream is destroyed next; an error it emits after this point has no reader left.
+      stream.on('error', ignoreLateError);
+      outcome();
+    };
+
+    const onData = (chunk: Buffer): void => {
+      const room = limits.maxBytes - total;
+      if (chunk.length <= room) {
+        chunks.push(chunk);
+        total += chunk.length;
+        return;
+      }
+
+      if (!limits.truncate) {
+        finish(() => reject(new BodyLimitExceeded(limits.maxBytes)));
+        return;
+      }
+      chunks.push(chunk.subarray(0, room));
+      finish(() => resolve({ bytes: Buffer.concat(chunks), truncated: true }));
+    };
+    const onEnd = (): void => finish(() => resolve({ bytes: Buffer.concat(chunks), truncated: false }));
+    const onError = (error: Error): void => finish(() => reject(error));
+    const onClose = (): void => finish(() => reject(Object.assign(new Error('response closed before the body ended'), { code: 'ECONNRESET' })));
+
+    stream.on('data', onData);
+    stream.once('end', onEnd);
+    stream.once('error', onError);
+    stream.once('close', onClose);
+  });
+}
+
+function ignoreLateError(): void {}
 
 interface DecoderChain {
   output: Readable;
