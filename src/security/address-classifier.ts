@@ -230,7 +230,7 @@ export function cidrContains(cidr: Cidr, ip: string): boolean {
 
 // Ranges are checked in order and the first match wins, so a narrow range
 // (255.255.255.255/32) comes before the wider range that contains it (240.0.0.0/4).
-const IPV4_BLOCKED_RANGES = buildRangeTable([
+const IPV4_BLOCKED_RANGE_TEXT: ReadonlyArray<[string, BlockRule]> = [
   ['0.0.0.0/8', 'unspecified'],
   ['10.0.0.0/8', 'private'],
   ['100.64.0.0/10', 'carrier-grade-nat'],
@@ -249,11 +249,11 @@ const IPV4_BLOCKED_RANGES = buildRangeTable([
   ['224.0.0.0/4', 'multicast'],
   ['255.255.255.255/32', 'broadcast'],
   ['240.0.0.0/4', 'reserved'],
-]);
+];
 
 // The prefixes that embed an IPv4 address (::/96, ::ffff:0:0/96, 64:ff9b::/96, 2002::/16
 // and 2001::/32) are handled before this table, so only the ranges below apply to them.
-const IPV6_BLOCKED_RANGES = buildRangeTable([
+const IPV6_BLOCKED_RANGE_TEXT: ReadonlyArray<[string, BlockRule]> = [
   ['::/128', 'unspecified'],
   ['::1/128', 'loopback'],
   ['64:ff9b:1::/48', 'nat64-local-use'],
@@ -285,14 +285,27 @@ const IPV6_BLOCKED_RANGES = buildRangeTable([
   ['f000::/5', 'reserved'],
   ['f800::/6', 'reserved'],
   ['fe00::/9', 'reserved'],
-]);
+];
 
 interface RangeRule {
   cidr: Cidr;
   rule: BlockRule;
 }
 
-function buildRangeTable(entries: Array<[string, BlockRule]>): RangeRule[] {
+let ipv4BlockedRanges: RangeRule[] | undefined;
+let ipv6BlockedRanges: RangeRule[] | undefined;
+
+/** Parses the range tables on first use, which keeps `node:net` and the parsing out of the cold start. */
+function blockedRanges(family: 4 | 6): RangeRule[] {
+  if (family === 4) {
+    ipv4BlockedRanges ??= buildRangeTable(IPV4_BLOCKED_RANGE_TEXT);
+    return ipv4BlockedRanges;
+  }
+  ipv6BlockedRanges ??= buildRangeTable(IPV6_BLOCKED_RANGE_TEXT);
+  return ipv6BlockedRanges;
+}
+
+function buildRangeTable(entries: ReadonlyArray<[string, BlockRule]>): RangeRule[] {
   return entries.map(([text, rule]) => {
     const cidr = parseCidr(text);
     if (typeof cidr === 'string') {
@@ -303,7 +316,7 @@ function buildRangeTable(entries: Array<[string, BlockRule]>): RangeRule[] {
 }
 
 function classifyIPv4(bytes: Uint8Array): AddressClassification {
-  const match = IPV4_BLOCKED_RANGES.find(({ cidr }) => prefixMatches(cidr.bytes, bytes, cidr.prefixLength));
+  const match = blockedRanges(4).find(({ cidr }) => prefixMatches(cidr.bytes, bytes, cidr.prefixLength));
   if (match === undefined) {
     return { blocked: false };
   }
@@ -326,7 +339,7 @@ function classifyIPv6(bytes: Uint8Array): AddressClassification {
 }
 
 function classifyByTable(bytes: Uint8Array): AddressClassification {
-  const match = IPV6_BLOCKED_RANGES.find(({ cidr }) => prefixMatches(cidr.bytes, bytes, cidr.prefixLength));
+  const match = blockedRanges(6).find(({ cidr }) => prefixMatches(cidr.bytes, bytes, cidr.prefixLength));
   if (match === undefined) {
     return { blocked: false };
   }
