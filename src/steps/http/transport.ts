@@ -32,7 +32,7 @@ export interface ExchangeProgress {
 /**
  * Sends a request and resolves once the status line and headers have arrived.
  * Socket errors before then reject with the Node.js error, whose `code` names the
- * failure. An expired deadline rejects with the abort reason.
+ * failure. An expired deadline destroys the request, here and while the body streams.
  */
 export function openExchange(request: ExchangeRequest, deadline: Deadline, progress: ExchangeProgress): Promise<OpenResponse> {
   const isTls = request.url.protocol === 'https:';
@@ -46,7 +46,6 @@ export function openExchange(request: ExchangeRequest, deadline: Deadline, progr
     method: request.method,
     headers: request.headers,
     lookup: pinnedLookup,
-    signal: deadline.signal,
     agent: false,
   };
 
@@ -61,6 +60,7 @@ export function openExchange(request: ExchangeRequest, deadline: Deadline, progr
       });
     });
     clientRequest.once('error', reject);
+    deadline.onExpire((error) => clientRequest.destroy(error));
 
     clientRequest.end(request.body);
   });
