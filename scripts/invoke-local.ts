@@ -63,7 +63,9 @@ function readEvent(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`Cannot read event file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
+    throw new UsageError(`Cannot read event file ${file}: ${reason}.`);
   }
 
   try {
@@ -81,7 +83,7 @@ function loadHandler(spec: string): DurableLambdaHandler {
   try {
     loaded = require(modulePath) as Record<string, unknown>;
   } catch (error) {
-    throw new UsageError(`Cannot load handler module ${modulePath}: ${(error as Error).message}`);
+    throw new UsageError(`Handler ${modulePath} failed to load: ${(error as Error).message}`);
   }
 
   const candidate = loaded[exportName];
@@ -106,7 +108,8 @@ async function main(): Promise<number> {
   const outcome = await runDurableLocally(handler, event, { skipTime: options.skipTime });
 
   process.stderr.write(`History of the local durable execution (${outcome.status}):\n`);
-  for (const line of formatHistory(outcome.history)) {
+  const lines = formatHistory(outcome.history);
+  for (const line of lines.length > 0 ? lines : ['(no steps or waits: the handler returned without calling the API)']) {
     process.stderr.write(`  ${line}\n`);
   }
 

@@ -27,6 +27,7 @@ describe('202 polling', () => {
     expect(outcome.response.statusCode).toBe(200);
     expect(outcome.body.data).toEqual({ result: 42 });
     expect(outcome.body.polls).toBe(3);
+    expect(Date.parse(outcome.body.lastCheckedAt)).toBeGreaterThan(Date.parse(outcome.body.calledAt));
     expect(waitDurations(outcome.history)).toEqual([5, 5, 5]);
     expect(server.requestCount('/jobs')).toBe(1);
     expect(server.requests.filter((request) => request.path === '/jobs/1/status').map((request) => request.method)).toEqual(['GET', 'GET', 'GET']);

@@ -76,6 +76,7 @@ describe('parseEvent rejections', () => {
   it.each([
     ['url', { url: 'ftp://example.com/file' }, 'http or https'],
     ['url', { url: 'not a url' }, 'absolute URL'],
+    ['url', { url: 'https://user:pass@api.example.com/' }, 'user:password'],
     ['method', { method: 'TRACE' }, 'GET'],
     ['timeoutSeconds', { timeoutSeconds: 901 }, '900'],
     ['timeoutSeconds', { timeoutSeconds: 0 }, '0'],

@@ -84,7 +84,7 @@ describe('checkDestination', () => {
     });
     expect(error.message).toBe(
       'Destination api.test is blocked: it resolves to 127.0.0.1, and loopback addresses (127.0.0.0/8) are not allowed. ' +
-        'Set ALLOW_PRIVATE_NETWORKS=true or ALLOW_PRIVATE_NETWORKS=127.0.0.1/32 to open it.',
+        'To open it, set ALLOW_PRIVATE_NETWORKS=127.0.0.1/32 (or true, which opens every private range).',
     );
   });
 
@@ -112,7 +112,7 @@ describe('checkDestination', () => {
     expect(error.message).toBe(
       'Destination api.test is blocked: it resolves to ::ffff:a9fe:a9fe, which embeds the IPv4 address 169.254.169.254 ' +
         'as IPv4-mapped IPv6 (::ffff:0:0/96), and link-local addresses (169.254.0.0/16) are not allowed. ' +
-        'Set ALLOW_PRIVATE_NETWORKS=true or ALLOW_PRIVATE_NETWORKS=169.254.169.254/32 to open it.',
+        'To open it, set ALLOW_PRIVATE_NETWORKS=169.254.169.254/32 (or true, which opens every private range).',
     );
   });
 
@@ -156,7 +156,7 @@ describe('checkDestination', () => {
 
     expect(error.message).toBe(
       'Destination 127.0.0.1 is blocked: loopback addresses (127.0.0.0/8) are not allowed. ' +
-        'Set ALLOW_PRIVATE_NETWORKS=true or ALLOW_PRIVATE_NETWORKS=127.0.0.1/32 to open it.',
+        'To open it, set ALLOW_PRIVATE_NETWORKS=127.0.0.1/32 (or true, which opens every private range).',
     );
   });
 
@@ -225,7 +225,7 @@ describe('checkDestination', () => {
 
       const error = await catchBlocked('http://127.0.0.1/', policy, lookup);
 
-      expect(error.message).toContain('Set ALLOW_PRIVATE_NETWORKS=true or add 127.0.0.1/32 to ALLOW_PRIVATE_NETWORKS to open it.');
+      expect(error.message).toContain('To open it, add 127.0.0.1/32 to ALLOW_PRIVATE_NETWORKS (or set it to true, which opens every private range).');
     });
 
     it('opens IPv4-mapped form too', async () => {

@@ -12,9 +12,12 @@ export interface Settings {
   /** Header names whose values are redacted; the built-in list plus `REDACT_HEADERS`. */
   redactedHeaders: ReadonlySet<string>;
 
-  /** Durable execution timeout of the function in seconds; from `DURABLE_EXECUTION_TIMEOUT_SECONDS`. */
-  executionTimeoutSeconds: number | undefined;
+  /** Durable execution timeout of the function in seconds; from `DURABLE_EXECUTION_TIMEOUT_SECONDS`, default {@link DEFAULT_EXECUTION_TIMEOUT_SECONDS}. */
+  executionTimeoutSeconds: number;
 }
+
+/** Execution timeout assumed when `DURABLE_EXECUTION_TIMEOUT_SECONDS` is unset, as in local runs: the default of serverless.yml. */
+export const DEFAULT_EXECUTION_TIMEOUT_SECONDS = 900;
 
 /** A configuration variable contains a value the service cannot use. */
 export class ConfigurationError extends Error {
@@ -34,7 +37,7 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     defaultUrl: readUrl(env, 'API_URL'),
     guard: wrapConfigurationError(() => guardPolicyFromEnvironment(env)),
     redactedHeaders: redactedHeaderNames(env.REDACT_HEADERS),
-    executionTimeoutSeconds: readPositiveInteger(env, 'DURABLE_EXECUTION_TIMEOUT_SECONDS'),
+    executionTimeoutSeconds: readPositiveInteger(env, 'DURABLE_EXECUTION_TIMEOUT_SECONDS') ?? DEFAULT_EXECUTION_TIMEOUT_SECONDS,
   };
 }
 

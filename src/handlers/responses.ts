@@ -65,7 +65,7 @@ export function successResponse(url: string, result: HttpCallResult, first: Http
     finalUrl: result.url,
     redirects: result.redirects,
     calledAt: first.startedAt,
-    ...(polls !== undefined ? { polls, completedAt: result.startedAt } : {}),
+    ...(polls !== undefined ? { polls, lastCheckedAt: result.startedAt } : {}),
     elapsedMs: result.elapsedMs,
   });
 }

@@ -79,7 +79,7 @@ export function formatHistory(entries: readonly HistoryEntry[]): string[] {
       return `${head}: succeeded`;
     }
 
-    const retry = entry.retryDelaySeconds !== undefined ? `; retry in ${entry.retryDelaySeconds} s` : '; no retry';
-    return `${head}: ${entry.errorType ?? 'Error'}: ${entry.errorMessage ?? ''}${retry}`;
+    const retry = entry.retryDelaySeconds !== undefined ? `retry in ${entry.retryDelaySeconds} s` : 'no retry';
+    return `${head}: ${entry.errorType ?? 'Error'}: ${entry.errorMessage ?? ''} -> ${retry}`;
   });
 }

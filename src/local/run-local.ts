@@ -29,12 +29,13 @@ export async function runDurableLocally(handler: DurableLambdaHandler, payload: 
     const execution = await runner.run({ payload });
     const status = String(execution.getStatus());
 
-    return {
-      status,
-      result: execution.getResult(),
-      ...(status === 'SUCCEEDED' ? {} : { error: execution.getError() }),
-      history: summarizeHistory(execution.getHistoryEvents() as HistoryEvent[]),
-    };
+    const history = summarizeHistory(execution.getHistoryEvents() as HistoryEvent[]);
+
+    // getResult() throws for a failed execution, so only a successful one is asked for it.
+    if (status !== 'SUCCEEDED') {
+      return { status, result: undefined, error: execution.getError(), history };
+    }
+    return { status, result: execution.getResult(), history };
   } finally {
     await LocalDurableTestRunner.teardownTestEnvironment();
   }

@@ -29,6 +29,10 @@ const httpUrlSchema = z.string().check(
   z.maxLength(8192),
   z.refine((value) => URL.canParse(value), 'must be an absolute URL such as https://api.example.com/items'),
   z.refine((value) => !URL.canParse(value) || ['http:', 'https:'].includes(new URL(value).protocol), 'must use http or https'),
+  z.refine(
+    (value) => !URL.canParse(value) || (new URL(value).username === '' && new URL(value).password === ''),
+    'must not contain user:password; send credentials in headers or with auth.bearerSecret, because the event is stored as the execution input',
+  ),
 );
 
 const methodSchema = z.pipe(

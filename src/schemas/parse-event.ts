@@ -50,7 +50,7 @@ function toProblem(issue: $ZodIssue): EventProblem {
   const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
 
   if (issue.code === 'unrecognized_keys') {
-    return { path, message: `unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(', ')}; see the event field table in the README` };
+    return { path, message: `unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(', ')}; see the event field table in the durable-rest-caller README` };
   }
 
   if (issue.code === 'invalid_key') {

@@ -207,8 +207,8 @@ function describeAddressRejection(
       ? `${classification.embeddedIPv4}/32`
       : `${text}/${address.family === 4 ? 32 : 128}`;
   const fix = Array.isArray(allowPrivateNetworks)
-    ? `Set ALLOW_PRIVATE_NETWORKS=true or add ${opening} to ALLOW_PRIVATE_NETWORKS to open it.`
-    : `Set ALLOW_PRIVATE_NETWORKS=true or ALLOW_PRIVATE_NETWORKS=${opening} to open it.`;
+    ? `To open it, add ${opening} to ALLOW_PRIVATE_NETWORKS (or set it to true, which opens every private range).`
+    : `To open it, set ALLOW_PRIVATE_NETWORKS=${opening} (or true, which opens every private range).`;
   return `${reason}. ${fix}`;
 }
 
