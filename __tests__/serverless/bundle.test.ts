@@ -1,7 +1,8 @@
 /**
- * Proves the deployable artifact: the zip that `sls package` writes is unpacked into an
- * empty temporary folder (no node_modules anywhere above it) and its handler runs a full
- * local durable execution against a loopback API, on the Node.js major of the Lambda runtime.
+ * Proves the deployable artifact. The zip that `sls package` writes is unpacked into an
+ * empty temporary folder outside the project, so the bundle cannot fall back on the
+ * project's node_modules. Its handler then runs a full local durable execution against
+ * a loopback API, on the Node.js major of the Lambda runtime.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -47,7 +47,7 @@ export function fitCheckpoint(result: HttpCallResult, truncate: boolean, bodyByt
 }
 
 /**
- * Most bytes that one decoded body byte can take in the serialized result: a control
+ * Maximum bytes that one decoded body byte can take in the serialized result: a control
  * byte in text becomes the 6-character escape `\u0000`, and the 4-byte JSON number
  * `1e20` is written back as 21 digits (5.25 per byte).
  */

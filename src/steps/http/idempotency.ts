@@ -5,7 +5,7 @@ import { ConnectionError, HttpStatusError, RequestTimeoutError, type RestCallErr
 /** Methods whose repetition can duplicate a side effect. */
 const NON_IDEMPOTENT_METHODS = new Set(['POST', 'PATCH']);
 
-/** Statuses that say the server did not act on the request, so even a POST may be sent again. */
+/** Statuses that mean the server did not act on the request, so even a POST may be sent again. */
 const NOT_PROCESSED_STATUSES = new Set([408, 429, 503]);
 
 /**
@@ -18,7 +18,7 @@ export function deriveIdempotencyKey(durableExecutionArn: string, operation: str
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** Whether a failure happened before any byte of the request could reach the server. */
+/** Tells whether a failure happened before any byte of the request could reach the server. */
 export function failedBeforeSending(error: RestCallError): boolean {
   if (error instanceof ConnectionError) {
     return !error.requestSent;
