@@ -164,6 +164,25 @@ describe('202 polling', () => {
     expect(outcome.body.details.rule).toBe('loopback');
   });
 
+  it('drops credentials when polling leaves the origin', async () => {
+    const other = await startFaultServer({ '/ops/elsewhere': json(200, { done: true }) }, { host: '127.0.0.2' });
+    server = await startFaultServer({
+      '/jobs': accepted('/ops/1'),
+      '/ops/1': accepted(other.url('/ops/elsewhere')),
+    });
+    const handler = createTestHandler();
+
+    const outcome = await runExecution(handler, { url: server.url('/jobs'), headers: { authorization: 'Bearer inline-2', 'x-trace': 't-2' }, poll: { intervalSeconds: 1 } });
+    await other.close();
+
+    const sameOrigin = server.requests.find((request) => request.path === '/ops/1')?.headers;
+    const crossOrigin = other.requests[0]?.headers;
+    expect(outcome.body.polls).toBe(2);
+    expect(sameOrigin?.authorization).toBe('Bearer inline-2');
+    expect(crossOrigin?.authorization).toBeUndefined();
+    expect(crossOrigin?.['x-trace']).toBe('t-2');
+  });
+
   it('leaves a non-pending answer alone', async () => {
     server = await startFaultServer({ '/now': json(200, { ready: true }) });
     const handler = createTestHandler();

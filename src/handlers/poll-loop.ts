@@ -38,7 +38,6 @@ export async function pollUntilDone(
     return { kind: 'noOperationUrl', last: first };
   }
 
-  const pollRequest = toPollRequest(request, operationUrl, dependencies.redactedHeaders);
   const acceptStatus = new Set(poll.onStatus);
   let last = first;
   let intervalSeconds = nextIntervalSeconds(first, poll, undefined);
@@ -54,7 +53,9 @@ export async function pollUntilDone(
     await context.wait(`poll-wait-${polls}`, { seconds: waitSeconds });
     waitedSeconds += waitSeconds;
 
-    last = await runCallStep(context, `poll-${polls}`, { ...pollRequest, url: operationUrl }, dependencies, acceptStatus);
+    // Built per check, because a later response may move the operation to another origin.
+    const pollRequest = toPollRequest(request, operationUrl, dependencies.redactedHeaders);
+    last = await runCallStep(context, `poll-${polls}`, pollRequest, dependencies, acceptStatus);
     logEvent(context.logger, 'info', 'poll.checked', { poll: polls, url: maskUrl(operationUrl), status: last.status, state: describeState(last, poll), waitedSeconds });
 
     if (!isPending(last, poll)) {
