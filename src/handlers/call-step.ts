@@ -5,11 +5,9 @@ import { logEvent } from '../logging';
 import type { CallRequest } from '../schemas/parse-event';
 import { maskUrl } from '../security/redaction';
 import { callApi, type CallApiDependencies } from '../steps/http/call-api';
-import { deriveIdempotencyKey } from '../steps/http/idempotency';
+import { deriveIdempotencyKey, isUnsafeToRepeat } from '../steps/http/idempotency';
 import type { HttpCallResult } from '../steps/http/result';
 import { createHttpRetryPolicy } from '../steps/http/retry-policy';
-
-const NON_IDEMPOTENT_METHODS = new Set(['POST', 'PATCH']);
 
 /**
  * Runs the HTTP call as a durable step named `name`, with the retry policy of the
@@ -23,7 +21,7 @@ export function runCallStep(
   dependencies: CallApiDependencies,
   acceptStatus?: ReadonlySet<number>,
 ): Promise<HttpCallResult> {
-  const unsafeToRepeat = NON_IDEMPOTENT_METHODS.has(request.method) && request.idempotencyKey === undefined && !request.retry.unsafe;
+  const unsafeToRepeat = isUnsafeToRepeat(request.method, request.idempotencyKey !== undefined, request.retry.unsafe);
 
   return context.step(
     name,

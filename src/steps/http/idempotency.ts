@@ -30,11 +30,19 @@ export function failedBeforeSending(error: RestCallError): boolean {
 }
 
 /**
+ * Tells whether sending the request twice could duplicate a side effect: a POST or
+ * PATCH without an idempotency key, unless `retry.unsafe` accepts duplicates.
+ */
+export function isUnsafeToRepeat(method: string, hasIdempotencyKey: boolean, unsafe: boolean): boolean {
+  return NON_IDEMPOTENT_METHODS.has(method) && !hasIdempotencyKey && !unsafe;
+}
+
+/**
  * Stops retries of a POST or PATCH that may have reached the server, unless the
  * call carries an idempotency key or `retry.unsafe` accepts duplicates.
  */
 export function guardNonIdempotentRetry(error: RestCallError, method: string, hasIdempotencyKey: boolean, unsafe: boolean): RestCallError {
-  if (!error.retryable || !NON_IDEMPOTENT_METHODS.has(method) || hasIdempotencyKey || unsafe) {
+  if (!error.retryable || !isUnsafeToRepeat(method, hasIdempotencyKey, unsafe)) {
     return error;
   }
   if (failedBeforeSending(error)) {
