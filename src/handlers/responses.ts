@@ -86,17 +86,8 @@ export function pollTimeoutResponse(url: string, outcome: Extract<PollOutcome, {
 
 /** 502: the API returned "pending" but named no URL to poll. */
 export function noOperationUrlResponse(url: string, last: HttpCallResult): RestCallerResponse {
-  return jsonResponse(502, {
-    error: 'API call failed after retries',
-    url,
-    details: {
-      name: 'PollTargetMissing',
-      message: `API returned ${last.status} without a Location or Operation-Location header, so there is no operation URL to poll. Set poll.urlFrom to the JSON pointer of the URL in the body.`,
-      retryable: false,
-    },
-    status: last.status,
-    attempts: last.attempt,
-  });
+  const message = `API returned ${last.status} without a Location or Operation-Location header, so there is no operation URL to poll. Set poll.urlFrom to the JSON pointer of the URL in the body.`;
+  return failedCallResponse(url, { name: 'PollTargetMissing', retryable: false, details: { status: last.status } }, message, last.attempt);
 }
 
 function maskUrlHeaders(headers: Record<string, string>): Record<string, string> {
