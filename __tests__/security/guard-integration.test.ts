@@ -9,7 +9,7 @@ useSkipTimeEnvironment();
 /** Guard settings as deployed by default: every private and loopback range blocked. */
 const DEFAULT_GUARD = { allowPrivateNetworks: false as const, allowedSchemes: ['https', 'http'] };
 
-/** A resolver that answers from a fixed table; nothing reaches real DNS. */
+/** Creates a resolver that looks names up in a fixed table, so nothing reaches real DNS. */
 function lookupFrom(table: Record<string, string>): LookupFunction {
   return async (hostname) => {
     const address = table[hostname];

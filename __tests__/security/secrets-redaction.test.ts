@@ -14,7 +14,7 @@ const PARAMETER_VALUE = 'ssm-0b77-parameter-value';
 
 /**
  * Stand-ins for the AWS clients: no Secrets Manager or Parameter Store runs on this
- * machine, so these answer the two commands the resolver sends and count the calls.
+ * machine, so these reply to the two commands the resolver sends and count the calls.
  */
 function fakeAwsClients() {
   const calls: string[] = [];

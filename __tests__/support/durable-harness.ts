@@ -81,7 +81,7 @@ export async function runExecution(handler: ReturnType<typeof createRestCallerHa
   return { status, response, body: JSON.parse(response.body) as Record<string, any>, history: summarizeHistory(rawEvents), rawEvents, logs };
 }
 
-/** A console whose output goes to `lines`, one entry per write. */
+/** Creates a console whose output goes to `lines`, one entry per write. */
 function captureConsole(lines: string[]): Console {
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {

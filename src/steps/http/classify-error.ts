@@ -5,7 +5,7 @@ import type { Deadline } from './deadline';
 import { BodyDecodeFailed, BodyLimitExceeded } from './read-body';
 import type { ExchangeProgress } from './transport';
 
-/** What was known about the attempt when it failed. */
+/** Facts about the attempt at the moment it failed. */
 export interface FailureContext {
   deadline: Deadline;
   progress: ExchangeProgress;

@@ -3,7 +3,7 @@ import type { JsonValue } from '../../schemas/event';
 import type { BodyEncoding } from './decode-content';
 import type { RedirectHop } from './redirects';
 
-/** What one successful HTTP step returns. Every field survives JSON, as checkpoints require. */
+/** Result of one successful HTTP step. Every field survives JSON, as checkpoints require. */
 export interface HttpCallResult {
   status: number;
 
